@@ -4,7 +4,7 @@
 # (Python core, C ABI through cffi, C host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+PARLEY_WITH_MONO=1 bash scripts/setup.sh   # Mono stands in for Unity in tests/unity
 
 PYBIND11_DIR=$(.venv/bin/python -m pybind11 --cmakedir)
 for sanitize in none address thread; do
@@ -25,6 +25,9 @@ echo "== C host under AddressSanitizer+UBSan: a full turn through the embedded i
 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 PARLEY_PYTHON_HOME="$PWD/.venv" build/native-address/c_host "Who are you, old man?" build/asan_turn.wav > build/asan_turn.log
 tail -n 2 build/asan_turn.log
+echo "== adversarial C host under AddressSanitizer+UBSan"
+ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+PARLEY_PYTHON_HOME="$PWD/.venv" build/native-address/c_abi_adversarial
 
 echo "== pytest"
 set +e

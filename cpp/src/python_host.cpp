@@ -8,6 +8,8 @@
 #include "python_host.hpp"
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -38,11 +40,13 @@ std::string dirname(const std::string &path) {
     return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
 }
 
-// The venv whose site-packages holds libparley: walk up from the library's own folder.
+// The venv whose site-packages holds libparley: walk up from the library's own folder. The path is
+// resolved first, so a symlink to it from a game's plugin folder still finds the venv.
 std::string find_own_venv() {
     Dl_info info{};
     if (!dladdr(reinterpret_cast<void *>(&find_own_venv), &info) || !info.dli_fname) return {};
-    std::string dir = dirname(info.dli_fname);
+    char resolved[PATH_MAX];
+    std::string dir = dirname(realpath(info.dli_fname, resolved) ? resolved : info.dli_fname);
     for (int up = 0; up < 6 && dir.size() > 1; ++up, dir = dirname(dir)) {
         if (file_exists(dir + "/pyvenv.cfg")) return dir;
     }

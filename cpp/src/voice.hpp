@@ -46,12 +46,12 @@ struct VoiceState {
         events.push(QueuedEvent{type, turn, static_cast<int64_t>(frame), t_us, std::move(text)});
     }
 
-    // Poll side: the next deliverable event. Events of one turn keep their order; TEXT and
-    // TURN_DONE wait until the stream reaches their frame, so a subtitle appears with its audio
-    // and "done" means "heard", and a waiting event holds back only its own turn's later events.
-    // Events of cancelled turns never wait: their TEXT is dropped (it will not be heard) and a
-    // TURN_DONE that was cut off before it was heard becomes CANCELLED. The audio thread's
-    // notices (AUDIO_STARTED, UNDERRUN) are merged in stream order.
+    // Poll side: the next deliverable event, in stream order. TEXT and TURN_DONE wait until the
+    // stream reaches their frame, so a subtitle appears with its audio and "done" means "heard";
+    // a waiting event holds back every later event of the living turns. Events of cancelled turns
+    // never wait: their TEXT is dropped (it will not be heard) and a TURN_DONE that was cut off
+    // before it was heard becomes CANCELLED. The audio thread's notices (AUDIO_STARTED, UNDERRUN)
+    // are merged by frame; at equal frames the queued event goes first.
     bool next_event(QueuedEvent &out) {
         std::lock_guard<std::mutex> lock(poll_mutex_);
         const uint64_t position = stream.position();
@@ -69,35 +69,29 @@ struct VoiceState {
             have_notice = true;
         }
         const bool found = events.locked([&](std::deque<QueuedEvent> &queue) {
-            uint64_t held[8];  // turns with an event still waiting; a voice rarely has more than two
-            size_t n_held = 0;
-            auto is_held = [&](uint64_t turn) {
-                for (size_t i = 0; i < n_held; ++i)
-                    if (held[i] == turn) return true;
-                return false;
-            };
+            bool live_blocked = false;  // an earlier event of a living turn is still waiting
             for (auto it = queue.begin(); it != queue.end();) {
-                const bool dead = it->turn <= cancelled;
-                if (dead && it->type == kText) {
-                    it = queue.erase(it);
-                    continue;
+                if (it->turn <= cancelled) {
+                    if (it->type == kText) {
+                        it = queue.erase(it);
+                        continue;
+                    }
+                    out = std::move(*it);
+                    queue.erase(it);
+                    if (out.type == kTurnDone && static_cast<uint64_t>(out.frame) > cancel_position) out.type = kCancelled;
+                    return true;
                 }
-                if (is_held(it->turn)) {
-                    ++it;
-                    continue;
+                if (!live_blocked) {
+                    const bool waits = (it->type == kText || it->type == kTurnDone) && static_cast<uint64_t>(it->frame) > position;
+                    const bool notice_first = have_notice && notice.frame < it->frame;
+                    if (!waits && !notice_first) {
+                        out = std::move(*it);
+                        queue.erase(it);
+                        return true;
+                    }
+                    live_blocked = true;  // keep scanning, but only for cancelled turns' events
                 }
-                const bool waits = !dead && (it->type == kText || it->type == kTurnDone) && static_cast<uint64_t>(it->frame) > position;
-                const bool notice_first = have_notice && notice.turn == it->turn && it->frame > notice.frame;
-                if (waits || notice_first) {
-                    if (n_held == 8) return false;  // keep order rather than scan further
-                    held[n_held++] = it->turn;
-                    ++it;
-                    continue;
-                }
-                out = std::move(*it);
-                queue.erase(it);
-                if (dead && out.type == kTurnDone && static_cast<uint64_t>(out.frame) > cancel_position) out.type = kCancelled;
-                return true;
+                ++it;
             }
             return false;
         });

@@ -128,6 +128,50 @@ static void test_concurrent_writer_and_puller_with_cancels() {
     producer.join();
 }
 
+static void test_events_and_audio_from_a_writer_thread_arrive_complete_and_in_order() {
+    // One thread writes turns of audio with TEXT events, as the Python core does; the "main
+    // thread" polls while the "audio thread" pulls. Every TEXT arrives once, in order (TSan run).
+    VoiceState v(48000, 1, 200, "", "");
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        std::vector<float> buf(480, 0.3f);
+        for (uint64_t t = 1; t <= 20; ++t) {
+            v.push_event(kTurnStarted, t, 0, "");
+            for (int chunk = 0; chunk < 5; ++chunk) {
+                v.push_event(kText, t, chunk, std::to_string(t) + ":" + std::to_string(chunk));
+                v.stream.write(t, buf.data(), buf.size());
+            }
+            v.stream.end_turn(t);
+            v.push_event(kTurnDone, t, 9, "");
+        }
+        done = true;
+    });
+    std::thread audio([&] {
+        std::vector<float> out(480);
+        while (!done || v.stream.position() < v.stream.write_position()) v.stream.pull(out.data(), 480);
+    });
+    std::vector<std::string> texts;
+    int finished = 0;
+    QueuedEvent ev;
+    while (finished < 20) {
+        if (!v.next_event(ev)) {
+            std::this_thread::yield();
+            continue;
+        }
+        if (ev.type == kText) texts.push_back(ev.text);
+        if (ev.type == kTurnDone) ++finished;
+    }
+    writer.join();
+    audio.join();
+    if (texts.size() != 100 || texts[0] != "1:0")
+        for (auto &t : texts) std::fprintf(stderr, "%s ", t.c_str());
+    CHECK(texts.size() == 100);
+    for (size_t i = 0; i < texts.size(); ++i) {
+        if (texts[i] != std::to_string(i / 5 + 1) + ":" + std::to_string(i % 5)) std::fprintf(stderr, "at %zu: %s\n", i, texts[i].c_str());
+        CHECK(texts[i] == std::to_string(i / 5 + 1) + ":" + std::to_string(i % 5));
+    }
+}
+
 int main() {
     test_frames_arrive_in_order_and_mono_to_many_channels();
     test_cancel_drops_unplayed_audio_before_next_pull();
@@ -135,6 +179,7 @@ int main() {
     test_text_event_waits_for_its_audio_and_audio_started_is_reported();
     test_events_of_cancelled_turn_are_not_shown();
     test_concurrent_writer_and_puller_with_cancels();
+    test_events_and_audio_from_a_writer_thread_arrive_complete_and_in_order();
     std::puts("voice stream: all cases passed");
     return 0;
 }

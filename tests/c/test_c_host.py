@@ -36,3 +36,14 @@ def test_only_parley_symbols_are_exported():
     out = subprocess.run(["nm", "-D", "--defined-only", str(library_path())], capture_output=True, text=True, check=True).stdout
     names = [line.split()[-1] for line in out.splitlines() if line.strip()]
     assert names and all(n.startswith("parley_") for n in names), [n for n in names if not n.startswith("parley_")][:10]
+
+
+def test_adversarial_calls_from_a_plain_c_host(tmp_path):
+    """cpp/tests/c_abi_adversarial.c: NULLs, bad text, stale handles, two pullers, lifecycle."""
+    pkg = library_path().parent
+    exe = tmp_path / "adversarial"
+    subprocess.run(["cc", "-std=c99", "-O1", "-Wall", "-Werror", f"-I{pkg / 'include'}", "cpp/tests/c_abi_adversarial.c",
+                    "-o", str(exe), f"-L{pkg}", "-lparley", f"-Wl,-rpath,{pkg}", "-lpthread"], cwd=ROOT, check=True)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 failed" in proc.stdout

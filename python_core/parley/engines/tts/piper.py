@@ -52,6 +52,10 @@ class PiperTTS(TTSEngine):
         # One intra-op thread: the LLM decodes on the other core at the same time, and
         # oversubscribing two cores slows both.
         options.intra_op_num_threads = int(self.config.options.get("threads", 1))
+        # Memory patterns are cached per input shape, and every clause length is a new shape: with
+        # them on, RSS kept growing over a 1,000-turn soak (+14 %); off, it plateaus, at the same
+        # speed (RTF 0.045 either way, measured here).
+        options.enable_mem_pattern = False
         try:
             config = PiperConfig.from_dict(json.loads(model_config.read_text(encoding="utf-8")))
             session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
