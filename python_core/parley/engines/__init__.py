@@ -16,6 +16,7 @@ TTS_ENGINES = {
 }
 LLM_ENGINES = {
     "llama_cpp": "parley.engines.llm.llama_cpp:LlamaCppLLM",
+    "http": "parley.engines.llm.http:OpenAIHTTPLLM",
 }
 
 

@@ -1,0 +1,53 @@
+"""A llama.cpp engine that speaks the benchmark scenario's fixed text at the real model's pace.
+
+Both pipelines must say the same words for their timings to compare, yet the LLM's cost must be
+real. So the prompt is evaluated for real (prefill), and then every token of the scripted text is
+pushed through a real decode step (`Llama.eval`, the same work as generating it) before it is
+yielded: teacher forcing, with the compute of free generation at the same token count.
+Config: {"engine": "scripted_llm:ScriptedLlamaCpp", "options": {"script": "opener" | "narrative"}}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from parley.engines.llm.base import Message
+from parley.engines.llm.llama_cpp import LlamaCppLLM
+
+SCENARIO = json.loads((Path(__file__).resolve().parent / "scenario.json").read_text())
+
+
+class ScriptedLlamaCpp(LlamaCppLLM):
+    def stream(self, messages: list[Message], max_tokens: int, assistant_prefix: str = "") -> Iterator[str]:
+        script = SCENARIO[self.config.options["script"]]
+        llm = self._llm
+        prompt = self._prompt(messages) + assistant_prefix
+        with self._lock:
+            self._eval_prompt(prompt)
+            tokens = llm.tokenize((" " + script if assistant_prefix else script).encode("utf-8"), add_bos=False)
+            previous = b""
+            for i, token in enumerate(tokens):
+                llm.eval([token])  # one real decode step per token
+                text = llm.detokenize(tokens[: i + 1])
+                piece = text[len(previous):].decode("utf-8", errors="ignore")
+                if piece:
+                    previous = text
+                    yield piece
+
+    def prefill(self, messages: list[Message]) -> None:
+        with self._lock:
+            self._eval_prompt(self._prompt(messages))
+
+    def _eval_prompt(self, prompt: str) -> None:
+        """Real prefill, reusing the KV cache of the longest common prefix (as Llama.generate does)."""
+        llm = self._llm
+        tokens = llm.tokenize(prompt.encode("utf-8"), special=True)
+        common = 0
+        for a, b in zip(llm.input_ids[: llm.n_tokens], tokens[:-1]):
+            if a != b:
+                break
+            common += 1
+        llm.n_tokens = common  # eval() drops the KV cache beyond this point
+        llm.eval(tokens[common:])
