@@ -63,3 +63,10 @@ def llama_server():
     yield base
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen_dir(tmp_path_factory):
+    from helpers.tiny_models import tiny_qwen
+
+    return tiny_qwen(tmp_path_factory.mktemp("tiny-qwen"))

@@ -13,6 +13,7 @@ def _llm_configs(request) -> dict:
     return {
         "llama_cpp": lambda: LLMConfig(seed=1),
         "http": lambda: LLMConfig(engine="http", model="smollm2", seed=1, options={"base_url": request.getfixturevalue("llama_server")}),
+        "transformers": lambda: LLMConfig(engine="transformers", model=str(request.getfixturevalue("tiny_qwen_dir")), seed=1),
     }
 
 

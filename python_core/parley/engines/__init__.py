@@ -17,6 +17,7 @@ TTS_ENGINES = {
 LLM_ENGINES = {
     "llama_cpp": "parley.engines.llm.llama_cpp:LlamaCppLLM",
     "http": "parley.engines.llm.http:OpenAIHTTPLLM",
+    "transformers": "parley.engines.llm.hf:TransformersLLM",
 }
 
 
