@@ -8,21 +8,19 @@
 #include <string>
 
 #include "event_queue.hpp"
+#include "parley.h"
 #include "voice_stream.hpp"
 
 namespace parley {
 
-enum EventType : int32_t {
-    kTurnStarted = 1,
-    kText = 2,
-    kAudioReady = 3,
-    kAudioStarted = 4,
-    kNarrativeFirstToken = 5,
-    kTurnDone = 6,
-    kCancelled = 7,
-    kError = 8,
-    kUnderrun = 9,
-};
+// The event types of parley.h, under short names for this file and its tests.
+constexpr int32_t kTurnStarted = PARLEY_EVENT_TURN_STARTED;
+constexpr int32_t kText = PARLEY_EVENT_TEXT;
+constexpr int32_t kAudioReady = PARLEY_EVENT_AUDIO_READY;
+constexpr int32_t kAudioStarted = PARLEY_EVENT_AUDIO_STARTED;
+constexpr int32_t kTurnDone = PARLEY_EVENT_TURN_DONE;
+constexpr int32_t kCancelled = PARLEY_EVENT_CANCELLED;
+constexpr int32_t kUnderrun = PARLEY_EVENT_UNDERRUN;
 
 struct VoiceState {
     VoiceState(int32_t rate, int32_t ch, int32_t ms, std::string persona_, std::string tts_voice_)

@@ -22,20 +22,7 @@ var _driver := ParleyVoiceDriver.new()
 
 
 func _ready() -> void:
-	var runtime := get_node("/root/ParleyRuntime")
-	if runtime.is_ready:
-		_on_runtime_ready()
-	else:
-		runtime.runtime_ready.connect(_on_runtime_ready, CONNECT_ONE_SHOT)
-		runtime.failed.connect(func(message: String) -> void: failed.emit(message))
-
-
-func _on_runtime_ready() -> void:
-	var error := _driver.attach(self, persona, tts_voice)
-	if error != "":
-		failed.emit(error)
-	elif autoplay and greeting != "":
-		speak(greeting)
+	_driver.ready(self)
 
 
 ## Answers the player's line with the LLMs. Returns the turn id (0 if it could not start).
@@ -57,8 +44,7 @@ func is_speaking() -> bool:
 
 
 func _process(_delta: float) -> void:
-	_driver.poll(self)
-	mouth_open = _driver.level()
+	_driver.process(self)
 
 
 func _exit_tree() -> void:

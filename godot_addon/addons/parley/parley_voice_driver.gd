@@ -14,6 +14,24 @@ var voice_id := 0
 var speaking := false
 
 
+## Called from the node's _ready: attaches as soon as the ParleyRuntime autoload is ready.
+func ready(player: Node) -> void:
+	var runtime := player.get_node("/root/ParleyRuntime")
+	if runtime.is_ready:
+		_on_runtime_ready(player)
+	else:
+		runtime.runtime_ready.connect(_on_runtime_ready.bind(player), CONNECT_ONE_SHOT)
+		runtime.failed.connect(func(message: String) -> void: player.failed.emit(message))
+
+
+func _on_runtime_ready(player: Node) -> void:
+	var error := attach(player, player.persona, player.tts_voice)
+	if error != "":
+		player.failed.emit(error)
+	elif player.autoplay and player.greeting != "":
+		start(player, player.greeting, true)
+
+
 ## Creates the voice at the mixer's rate and starts the player on its stream. Returns "" or why not.
 func attach(player: Node, persona: String, tts_voice: String) -> String:
 	var rate := int(AudioServer.get_mix_rate())
@@ -55,7 +73,9 @@ func level() -> float:
 	return Parley.get_level(voice_id) if voice_id > 0 else 0.0
 
 
-func poll(owner: Node) -> void:
+## Called from the node's _process: events become signals, and the level becomes mouth_open.
+func process(owner: Node) -> void:
+	owner.mouth_open = level()
 	if voice_id <= 0:
 		return
 	var type: int = Parley.poll_event(voice_id)
