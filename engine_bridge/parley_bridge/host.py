@@ -32,7 +32,7 @@ class TurnResult:
     events: list[HostEvent]
     audio: np.ndarray  # (frames, channels) float32, what the "audio thread" pulled, silence included
     first_frame_s: float | None  # parley_turn_start -> first non-empty pull
-    underruns: int
+    short_pulls: int  # pulls that got less than a full period, the silence after the turn included
     sample_rate: int
     pull_us: list[float] = field(default_factory=list)
 
@@ -131,7 +131,7 @@ class Voice:
                 time.sleep(0.005)
         finally:
             puller.stop()
-        return TurnResult(turn_id[0], events, puller.audio(), puller.first_frame_s, puller.underruns,
+        return TurnResult(turn_id[0], events, puller.audio(), puller.first_frame_s, puller.short_pulls,
                           self.sample_rate, puller.pull_us)
 
 
@@ -144,7 +144,7 @@ class RealtimePuller(threading.Thread):
         self.realtime = realtime
         self.t0 = t0
         self.first_frame_s: float | None = None
-        self.underruns = 0
+        self.short_pulls = 0  # underruns proper arrive as UNDERRUN events
         self.pull_us: list[float] = []
         self._halt = threading.Event()
         self._blocks: list[np.ndarray] = []
@@ -166,7 +166,7 @@ class RealtimePuller(threading.Thread):
                 self.first_frame_s = time.monotonic() - self.t0
             if self.first_frame_s is not None:
                 if n < v.block:
-                    self.underruns += 1
+                    self.short_pulls += 1
                     buf[n * v.channels:] = 0.0
                 self._blocks.append(buf.copy())
             next_tick += period
