@@ -206,7 +206,9 @@ typedef enum parley_event_type {
     PARLEY_EVENT_AUDIO_READY           = 3, /* the turn's first audio is in the ring */
     PARLEY_EVENT_AUDIO_STARTED         = 4, /* the host pulled the turn's first frame */
     PARLEY_EVENT_NARRATIVE_FIRST_TOKEN = 5,
-    PARLEY_EVENT_TURN_DONE             = 6, /* delivered once the turn's last frame was pulled */
+    PARLEY_EVENT_TURN_DONE             = 6, /* delivered once the turn's last frame was pulled; text = a JSON
+                                               summary: {"stages": [[name, seconds], ...], "tts_seconds",
+                                               "audio_seconds", "tts_rtf", "chunks"} */
     PARLEY_EVENT_CANCELLED             = 7,
     PARLEY_EVENT_ERROR                 = 8, /* text = what failed; the turn ends, the voice stays usable */
     PARLEY_EVENT_UNDERRUN              = 9  /* the host ran out of audio mid-turn */

@@ -86,3 +86,27 @@ def test_python_exception_inside_a_turn_is_an_error_event_and_the_voice_recovers
     assert error[0] == EventType.ERROR and "RuntimeError: synthesis blew up on purpose" in error[3]
     assert c.parley_speak(v, b"Calm again.", lib.ffi.NULL) == c.PARLEY_OK
     assert wait_for_event(lib, v, {EventType.TURN_DONE})[-1][0] == EventType.TURN_DONE
+
+
+def test_log_callback_receives_the_cores_warnings_and_can_be_cleared(lib, fast_config):
+    c, ffi = lib.lib, lib.ffi
+    seen = []
+
+    @ffi.callback("void(int32_t, const char *, void *)")
+    def on_log(level, message, _user):
+        seen.append((level, ffi.string(message).decode()))
+
+    c.parley_log_set(on_log, ffi.NULL)
+    try:
+        assert init(lib, {**fast_config, "tts": {"engine": "helpers.faulty_engines:ExplodingTTS"}, "warmup": False}) == c.PARLEY_OK
+        v = create_voice(lib)
+        assert c.parley_speak(v, b"Now we explode.", ffi.NULL) == c.PARLEY_OK
+        wait_for_event(lib, v, {EventType.ERROR})
+        assert any(level == 3 and "synthesis failed" in message for level, message in seen), seen
+        c.parley_log_set(ffi.NULL, ffi.NULL)
+        count = len(seen)
+        assert c.parley_speak(v, b"And explode again.", ffi.NULL) == c.PARLEY_OK
+        wait_for_event(lib, v, {EventType.ERROR})
+        assert len(seen) == count  # cleared: silent again
+    finally:
+        c.parley_log_set(ffi.NULL, ffi.NULL)
