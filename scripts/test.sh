@@ -12,22 +12,13 @@ for sanitize in none address thread; do
   echo "== native tests ($sanitize)"
   cmake -S . -B "$dir" -G Ninja -DPARLEY_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DPARLEY_SANITIZE="$([ $sanitize = none ] && echo "" || echo $sanitize)" \
-        -DPython_EXECUTABLE="$PWD/.venv/bin/python" -Dpybind11_DIR="$PYBIND11_DIR" >/dev/null
+        -DPython_EXECUTABLE="$PWD/.venv/bin/python" -Dpybind11_DIR="$PYBIND11_DIR" \
+        -DPARLEY_TEST_PYTHON_HOME="$PWD/.venv" >/dev/null
   cmake --build "$dir" >/dev/null
   # halt_on_error: any sanitizer report fails the run.
   ASAN_OPTIONS=halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure
 done
-
-echo "== C host under AddressSanitizer+UBSan: a full turn through the embedded interpreter"
-# detect_leaks=0: the embedded interpreter is never finalised (by design, see python_host.cpp),
-# so everything Python allocated is still reachable-but-unfreed at exit; LSan would list all of it.
-ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-PARLEY_PYTHON_HOME="$PWD/.venv" build/native-address/c_host "Who are you, old man?" build/asan_turn.wav > build/asan_turn.log
-tail -n 2 build/asan_turn.log
-echo "== adversarial C host under AddressSanitizer+UBSan"
-ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-PARLEY_PYTHON_HOME="$PWD/.venv" build/native-address/c_abi_adversarial
 
 echo "== pytest"
 set +e

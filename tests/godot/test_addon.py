@@ -50,9 +50,10 @@ def test_extension_exports_only_its_entry_symbol(built):
     assert names == {"parley_library_init"}
 
 
-def test_mix_unit(built):
-    proc = subprocess.run([str(built / "test_mix")], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+def test_mix_unit_through_ctest(built):
+    proc = subprocess.run(["ctest", "--test-dir", str(built), "--output-on-failure", "-R", "test_mix"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 tests passed" in proc.stdout or "100% tests passed" in proc.stdout
 
 
 def test_fake_godot_host_registers_and_mixes_a_real_turn(built, fast_config):
