@@ -33,7 +33,7 @@ import numpy as np
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from machine import ROOT, describe  # noqa: E402
+from machine import ROOT, describe, rss_mib  # noqa: E402
 
 SCENARIO = json.loads((BENCH / "scenario.json").read_text())
 
@@ -63,9 +63,7 @@ class RssSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.wait(0.05):
-            for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.peak = max(self.peak, int(line.split()[1]) / 1024)
+            self.peak = max(self.peak, rss_mib())
 
     def stop(self) -> float:
         self._halt.set()
@@ -82,12 +80,10 @@ class BlockPlayer(threading.Thread):
         super().__init__(daemon=True, name="baseline-player")
         self.block = int(rate * 0.025)
         self.prebuffer = int(rate * 0.100)
-        self.rate = rate
         self.t0 = t0
         self.pending: queue.Queue[np.ndarray | None] = queue.Queue()
         self.first_audio: float | None = None
         self.underruns = 0
-        self.played = 0
 
     def run(self) -> None:
         buf = np.zeros(0, dtype=np.float32)
@@ -111,7 +107,6 @@ class BlockPlayer(threading.Thread):
                 else:
                     buf = np.concatenate([buf, item])
             if len(buf) >= self.block or (finished and len(buf)):
-                self.played += min(self.block, len(buf))
                 buf = buf[self.block:]
                 starving = False
             elif not finished and not starving:

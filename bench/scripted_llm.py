@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from parley.engines.llm.base import Message
+from parley.engines.llm.base import Message, reusable_prefix
 from parley.engines.llm.llama_cpp import LlamaCppLLM
 
 SCENARIO = json.loads((Path(__file__).resolve().parent / "scenario.json").read_text())
@@ -44,10 +44,6 @@ class ScriptedLlamaCpp(LlamaCppLLM):
         """Real prefill, reusing the KV cache of the longest common prefix (as Llama.generate does)."""
         llm = self._llm
         tokens = llm.tokenize(prompt.encode("utf-8"), special=True)
-        common = 0
-        for a, b in zip(llm.input_ids[: llm.n_tokens], tokens[:-1]):
-            if a != b:
-                break
-            common += 1
+        common = reusable_prefix(llm.input_ids[: llm.n_tokens], tokens)
         llm.n_tokens = common  # eval() drops the KV cache beyond this point
         llm.eval(tokens[common:])

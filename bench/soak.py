@@ -18,13 +18,14 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 
 from parley_bridge.binding import load
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 from helpers.capi import create_voice, init, poll_all  # noqa: E402
+from machine import rss_mib  # noqa: E402
 
 LINES = [
     "Halt, traveller. The bridge is closed until dawn.",
@@ -39,13 +40,6 @@ SOAK_CONFIG = {
     "narrative": {"max_tokens": 32, "target_chars": 80, "instruction": "Add one sentence."},
 }
 TERMINAL = {6: "TURN_DONE", 7: "CANCELLED", 8: "ERROR"}
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _trimmed_rss() -> float:

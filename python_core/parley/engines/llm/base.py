@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from parley.config import LLMConfig
+
+
+def reusable_prefix(cached: Sequence[int], prompt: Sequence[int]) -> int:
+    """How many leading tokens of `prompt` a KV cache built for `cached` can serve.
+
+    The prompt's last token is never counted: it must be evaluated so that its logits start the reply.
+    """
+    n = 0
+    for a, b in zip(cached, prompt[:-1]):
+        if a != b:
+            break
+        n += 1
+    return n
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from parley.engines.llm.base import LLMEngine, Message
+from parley.engines.llm.base import LLMEngine, Message, reusable_prefix
 from parley.errors import EngineError, ModelNotFound
 
 CACHED_PROMPTS = 4
@@ -82,11 +82,7 @@ class TransformersLLM(LLMEngine):
         torch = self._torch
         best, best_len = None, 0
         for cached_ids, cache in self._cache:
-            n = 0
-            for a, b in zip(cached_ids, ids[:-1]):  # keep one token to evaluate: its logits start the reply
-                if a != b:
-                    break
-                n += 1
+            n = reusable_prefix(cached_ids, ids)
             if n > best_len:
                 best, best_len = (cached_ids, cache), n
         past = None
