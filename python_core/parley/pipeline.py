@@ -27,7 +27,7 @@ from parley.audio import ChunkJoiner, OutputConverter
 from parley.config import LLMConfig, ParleyConfig, load_config
 from parley.engines import LLM_ENGINES, TTS_ENGINES, resolve
 from parley.engines.llm.base import LLMEngine, Message
-from parley.engines.tts.base import TTSEngine
+from parley.engines.tts.base import SPEECH_CHARS_PER_SECOND, TimedBlock, TTSEngine
 from parley.errors import InvalidInput
 from parley.events import CollectingSink, Event, EventType, TurnSink
 from parley.segmenter import CLOSERS, SENTENCE_MARKS, ClauseSegmenter, StageDirectionFilter
@@ -35,8 +35,7 @@ from parley.segmenter import CLOSERS, SENTENCE_MARKS, ClauseSegmenter, StageDire
 log = logging.getLogger(__name__)
 
 SPOKEN_STYLE = "Speak in character, aloud: no lists, no emojis, no stage directions."
-_PER_CHUNK = frozenset({tl.CHUNK_READY, tl.CHUNK_AUDIO_START})
-CHARS_PER_SECOND = 15.0  # speaking rate used to estimate the audio of text not yet synthesised
+_PER_CHUNK = frozenset({tl.CHUNK_READY, tl.CHUNK_AUDIO_START, tl.TTS_BLOCK})
 
 
 @dataclass(frozen=True)
@@ -107,13 +106,14 @@ class Turn:
         """Estimated audio not yet played: synthesised-but-unplayed plus text waiting for TTS."""
         first = self.timeline.first(tl.FIRST_AUDIO_BLOCK)
         played = self.timeline.elapsed() - first.t if first else 0.0
-        return max(0.0, self.audio_seconds - played) + self._pending_chars / CHARS_PER_SECOND
+        return max(0.0, self.audio_seconds - played) + self._pending_chars / SPEECH_CHARS_PER_SECOND
 
     def stats(self) -> dict:
         """Stage marks (seconds) and TTS speed; the text of the TURN_DONE event."""
         stages = [(m.stage, round(m.t, 4)) for m in self.timeline.marks() if m.stage not in _PER_CHUNK]
         rtf = self.tts_seconds / self.audio_seconds if self.audio_seconds else 0.0
-        return {"stages": stages, "tts_seconds": round(self.tts_seconds, 4),
+        blocks = [m.info for m in self.timeline.marks() if m.stage == tl.TTS_BLOCK]
+        return {"stages": stages, "tts_seconds": round(self.tts_seconds, 4), "tts_blocks": blocks,
                 "audio_seconds": round(self.audio_seconds, 4), "tts_rtf": round(rtf, 4), "chunks": len(self.spoken)}
 
     def _emit(self, type_: EventType, text: str = "") -> None:
@@ -343,6 +343,9 @@ class Pipeline:
                     turn.tts_seconds += time.perf_counter() - asked
                     if turn.cancelled.is_set():
                         return
+                    if isinstance(block, TimedBlock):
+                        turn.timeline.mark(tl.TTS_BLOCK, **block.timings)
+                        block = block.audio
                     frames = converter.process(joiner.push(block, new_chunk=new_chunk))
                     if new_chunk:
                         turn.timeline.mark(tl.CHUNK_AUDIO_START, text=chunk)

@@ -21,6 +21,7 @@ OPENER_DONE = "opener_done"
 NARRATIVE_DONE = "narrative_done"
 CHUNK_READY = "chunk_ready"
 CHUNK_AUDIO_START = "chunk_audio_start"
+TTS_BLOCK = "tts_block"  # info: the engine's per-block stage times (ms), e.g. XTTS gpt_ms / vocoder_ms
 TURN_DONE = "turn_done"
 CANCELLED = "cancelled"
 FAILED = "failed"

@@ -13,6 +13,7 @@ from parley.errors import ConfigError
 
 TTS_ENGINES = {
     "piper": "parley.engines.tts.piper:PiperTTS",
+    "xtts": "parley.engines.tts.xtts:XTTSEngine",
 }
 LLM_ENGINES = {
     "llama_cpp": "parley.engines.llm.llama_cpp:LlamaCppLLM",

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from parley.config import TTSConfig
+
+SPEECH_CHARS_PER_SECOND = 15.0  # an ordinary speaking rate: estimates the audio length of text not yet spoken
+
+
+@dataclass(frozen=True)
+class TimedBlock:
+    """An audio block with the time each of the engine's stages spent making it, in milliseconds.
+
+    Engines may yield these instead of bare arrays; the pipeline puts the timings in the turn's
+    timeline (stage `tts_block`), e.g. XTTS's GPT decode and vocoder times per block.
+    """
+
+    audio: np.ndarray
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class TTSEngine(abc.ABC):
@@ -28,8 +43,8 @@ class TTSEngine(abc.ABC):
         """Load the model; raise ModelNotFound/EngineError with a message that says what to do."""
 
     @abc.abstractmethod
-    def stream(self, text: str, voice: str | None = None) -> Iterator[np.ndarray]:
-        """Synthesise `text`, yielding audio blocks as soon as each is ready."""
+    def stream(self, text: str, voice: str | None = None) -> Iterator[np.ndarray | TimedBlock]:
+        """Synthesise `text`, yielding audio blocks (arrays or TimedBlocks) as soon as each is ready."""
 
     def warmup(self) -> None:
         """Run once after load so that the first real turn pays no first-call costs."""
