@@ -1,6 +1,6 @@
 """The seed scenario, Parley against the method it replaces, on the same models in one run.
 
-    .venv/bin/python bench/benchmark.py --models default [--turns 5]
+    .venv/bin/python bench/benchmark.py [--models random-full|default|real] [--turns 5]
 
 Baseline, the usual method: wait for the whole opener; cut the first chunk at the first comma or
 period; synthesise it in full; start playback after a 100 ms prebuffer of 25 ms blocks; later
@@ -38,21 +38,45 @@ from machine import ROOT, describe, rss_mib  # noqa: E402
 SCENARIO = json.loads((BENCH / "scenario.json").read_text())
 
 
-def engine_config(models: str) -> dict:
-    if models != "default":
-        raise SystemExit(
-            f"--models {models} needs the XTTS v2 / Qwen engines, which are not in Parley yet "
-            "(see the engines issue); run --models default"
-        )
-    scripted = "scripted_llm:ScriptedLlamaCpp"
-    return {
+def engine_config(models: str, paths: argparse.Namespace | None = None) -> dict:
+    """The engines both pipelines use. The LLMs are always scripted (same words, real compute)."""
+    config: dict = {
         # Every turn is the same fresh exchange, as in the baseline: no memory of earlier turns,
         # or Parley would prefill a longer prompt each turn than the baseline does.
         "turn": {"history_turns": 0},
         "persona": SCENARIO["persona"],
-        "opener": {"engine": scripted, "options": {"script": "opener"}, "max_tokens": 400, "target_chars": 100000},
-        "narrative": {"engine": scripted, "options": {"script": "narrative"}, "max_tokens": 800, "target_chars": 100000},
     }
+    if models == "default":
+        scripted = "scripted_llm:ScriptedLlamaCpp"
+        config["opener"] = {"engine": scripted, "options": {"script": "opener"}}
+        config["narrative"] = {"engine": scripted, "options": {"script": "narrative"}}
+    else:
+        if models == "random-full":
+            import models as random_models
+            import torch
+
+            on_gpu = torch.cuda.is_available()
+            xtts, opener = random_models.xtts_v2(), random_models.qwen("1.5b")
+            narrative = random_models.qwen("14b" if on_gpu else "0.5b")
+        else:
+            if not (paths and paths.xtts and paths.opener and paths.narrative):
+                raise SystemExit("--models real needs --xtts, --opener and --narrative (local checkpoint folders)")
+            xtts, opener, narrative = paths.xtts, paths.opener, paths.narrative
+        scripted = "scripted_llm:ScriptedTransformers"
+        # fixed_length: a random-weight GPT never says its stop token; it speaks the text's expected length.
+        config["tts"] = {"engine": "xtts", "model": str(xtts), "gain": 1.0,
+                         "options": {"fixed_length": models == "random-full"}}
+        config["opener"] = {"engine": scripted, "model": str(opener), "options": {"script": "opener"}}
+        config["narrative"] = {"engine": scripted, "model": str(narrative), "options": {"script": "narrative"}}
+    for role in ("opener", "narrative"):
+        config[role].update(max_tokens=800, target_chars=100000)  # the script decides the length
+    return config
+
+
+def model_labels(config: dict) -> dict:
+    return {"tts": f"{config.get('tts', {}).get('engine', 'piper')} {config.get('tts', {}).get('model') or '(bundled voice)'}",
+            "opener": config["opener"].get("model") or "SmolLM2-135M (bundled GGUF)",
+            "narrative": config["narrative"].get("model") or "SmolLM2-135M (bundled GGUF)"}
 
 
 class RssSampler(threading.Thread):
@@ -122,16 +146,23 @@ def split_at_punctuation(text: str) -> list[str]:
 
 def run_baseline(config: dict, turns: int) -> list[dict]:
     from parley.config import load_config
-    from parley.engines.tts.piper import PiperTTS
+    from parley.engines import LLM_ENGINES, TTS_ENGINES, resolve
+    from parley.engines.tts.base import TimedBlock
     from parley.pipeline import OutputFormat, Voice
-    from scripted_llm import ScriptedLlamaCpp
 
     cfg = load_config(config)
-    tts = PiperTTS(cfg.tts)
-    opener, narrative = ScriptedLlamaCpp(cfg.opener), ScriptedLlamaCpp(cfg.narrative)
+    tts = resolve("TTS", cfg.tts.engine, TTS_ENGINES)(cfg.tts)
+    opener = resolve("LLM", cfg.opener.engine, LLM_ENGINES)(cfg.opener)
+    narrative = resolve("LLM", cfg.narrative.engine, LLM_ENGINES)(cfg.narrative)
     for engine in (tts, opener, narrative):
         engine.load()
     tts.warmup()
+    empty_cache = lambda: None  # noqa: E731
+    if cfg.tts.engine == "xtts":
+        # Non-streaming synthesis: all of the chunk's tokens, then one vocoder pass (coqui's `inference`).
+        tts.opts.update(first_block_tokens=10**6, block_tokens=10**6, vocoder_context_frames=0)
+        if tts.device.startswith("cuda"):
+            empty_cache = tts._torch.cuda.empty_cache  # what the usual method does between chunks
     voice = Voice(cfg.persona, None, OutputFormat(), cfg.turn.history_turns)
     results = []
     for i in range(turns + 1):
@@ -142,7 +173,9 @@ def run_baseline(config: dict, turns: int) -> list[dict]:
         def synthesise(text: str) -> np.ndarray:
             nonlocal synth_seconds
             t = time.perf_counter()
-            audio = np.concatenate(list(tts.stream(text)))  # the whole chunk before any playback
+            blocks = [b.audio if isinstance(b, TimedBlock) else b for b in tts.stream(text)]
+            audio = np.concatenate(blocks)  # the whole chunk before any playback
+            empty_cache()
             synth_seconds += time.perf_counter() - t
             return audio
 
@@ -200,7 +233,7 @@ def run_parley(config: dict, turns: int) -> list[dict]:
     results = []
     with Runtime(json.dumps(config)) as runtime, Voice(runtime.lib, 48000, 2) as voice:
         for i in range(turns + 1):
-            r = voice.run_turn(SCENARIO["player"], realtime=True, timeout=180)
+            r = voice.run_turn(SCENARIO["player"], realtime=True, timeout=1800)
             done = r.terminal
             if done is None or done.type != "TURN_DONE":
                 raise SystemExit(f"Parley turn failed: {done}")
@@ -210,12 +243,20 @@ def run_parley(config: dict, turns: int) -> list[dict]:
                 "underruns": sum(1 for e in r.events if e.type == "UNDERRUN"),
                 "tts_rtf": stats["tts_rtf"], "audio_seconds": stats["audio_seconds"],
                 "spoken": " ".join(r.texts()),
+                "first_tts_block": (stats.get("tts_blocks") or [None])[0],
             })
             print(f"  parley turn {i}{' (warm-up)' if i == 0 else ''}: first audio {r.first_frame_s * 1000:.0f} ms", file=sys.stderr, flush=True)
     return results[1:]
 
 
 # ---- report ---------------------------------------------------------------------------------
+
+def peak_cuda_mib() -> float | None:
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available():
+        return None
+    return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+
 
 def summarise(turns: list[dict]) -> dict:
     ttfa = [t["time_to_first_audio_s"] for t in turns]
@@ -265,27 +306,41 @@ def chart(result: dict, path: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="default", choices=["default", "random-full", "real"])
+    ap.add_argument("--models", default="random-full", choices=["random-full", "default", "real"],
+                    help="random-full: XTTS v2 + Qwen2.5 at their real sizes, random weights (see bench/models.py); "
+                         "default: the embedded CPU engines; real: your checkpoints (--xtts, --opener, --narrative)")
     ap.add_argument("--turns", type=int, default=5, help="measured turns per pipeline, after one warm-up turn")
+    for role in ("xtts", "opener", "narrative"):
+        ap.add_argument(f"--{role}", type=Path, help=f"--models real: local {role} checkpoint folder")
     ap.add_argument("--pipeline", choices=["baseline", "parley"], help=argparse.SUPPRESS)  # child process mode
     args = ap.parse_args()
-    config = engine_config(args.models)
+    config = engine_config(args.models, args)
     if args.pipeline:
         sampler = RssSampler()
         sampler.start()
         turns = (run_baseline if args.pipeline == "baseline" else run_parley)(config, args.turns)
-        print(json.dumps({"turns": turns, "peak_rss_mib": sampler.stop()}))
+        print(json.dumps({"turns": turns, "peak_rss_mib": sampler.stop(), "peak_cuda_mib": peak_cuda_mib()}))
         return 0
 
     device = "cpu"
-    result: dict = {"scenario": SCENARIO, "models": args.models, "device": device, "machine": describe(),
-                    "note": "CPU run: compare the ratio, not absolute times (absolute figures belong to a GPU run)."}
+    if args.models != "default":
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    machine = describe()
+    result: dict = {"scenario": SCENARIO, "models": args.models, "model_paths": model_labels(config), "device": device,
+                    "gpu": machine.get("gpu"), "machine": machine,
+                    "note": ("CPU run: compare the ratio, not absolute times (absolute figures belong to a GPU run)."
+                             if device == "cpu" else "GPU run: absolute times are meaningful.")}
+    if args.models == "random-full" and device == "cpu":
+        result["note"] += " The narrative model is a stand-in with Qwen2.5-0.5B's dimensions (14B on a GPU)."
+    child_args = [arg for arg in sys.argv[1:]]
     for name in ("baseline", "parley"):
         print(f"running {name}: 1 warm-up + {args.turns} turns in real time...", file=sys.stderr, flush=True)
-        out = subprocess.run([sys.executable, __file__, "--models", args.models, "--turns", str(args.turns), "--pipeline", name],
+        out = subprocess.run([sys.executable, __file__, *child_args, "--pipeline", name],
                              stdout=subprocess.PIPE, text=True, check=True).stdout
         child = json.loads(out.strip().splitlines()[-1])
-        result[name] = {**summarise(child["turns"]), "peak_rss_mib": child["peak_rss_mib"]}
+        result[name] = {**summarise(child["turns"]), "peak_rss_mib": child["peak_rss_mib"], "peak_cuda_mib": child["peak_cuda_mib"]}
         result[name + "_turns"] = child["turns"]
     b, p = result["baseline"], result["parley"]
     result["headline_ratio"] = round(b["time_to_first_audio_s"]["p50"] / p["time_to_first_audio_s"]["p50"], 2)
@@ -296,6 +351,11 @@ def main() -> int:
         "ring_to_first_pull": round(p["time_to_first_audio_s"]["p50"] - stages.get("first_audio_block", 0), 4),
     }
 
+    first_blocks = [t["first_tts_block"] for t in result["parley_turns"] if t.get("first_tts_block")]
+    if first_blocks:  # XTTS: what the first clause's first audio block cost
+        result["parley_first_tts_block_p50"] = {k: statistics.median(b[k] for b in first_blocks)
+                                               for k in ("tokens", "gpt_ms", "vocoder_ms", "audio_ms")}
+
     print(f"\n{'':28}{'baseline':>12}{'parley':>12}")
     for label, key in (("time to first audio p50 (ms)", "p50"), ("time to first audio p95 (ms)", "p95")):
         print(f"{label:28}{b['time_to_first_audio_s'][key] * 1000:12.0f}{p['time_to_first_audio_s'][key] * 1000:12.0f}")
@@ -304,8 +364,12 @@ def main() -> int:
     print(f"{'TTS real-time factor':28}{b['tts_rtf_p50']:12.3f}{p['tts_rtf_p50']:12.3f}")
     print(f"{'underruns (all turns)':28}{b['underruns_total']:12d}{p['underruns_total']:12d}")
     print(f"{'peak RSS (MiB)':28}{b['peak_rss_mib']:12.0f}{p['peak_rss_mib']:12.0f}")
+    if device == "cuda":
+        print(f"{'peak CUDA memory (MiB)':28}{b['peak_cuda_mib']:12.0f}{p['peak_cuda_mib']:12.0f}")
     print(f"\nheadline: baseline / Parley time to first audio = {result['headline_ratio']:.1f}x  ({args.models} models, {device})")
     print(f"Parley's first audio, p50: {result['parley_first_audio_breakdown_s']}")
+    if first_blocks:
+        print(f"Parley's first XTTS block, p50: {result['parley_first_tts_block_p50']}")
     out = ROOT / f"bench/results/benchmark_{args.models}_{device}"
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     chart(result, out.with_suffix(".png"))

@@ -19,6 +19,16 @@ def rss_mib() -> float:
     return float("nan")
 
 
+def gpu_name() -> str | None:
+    """The GPU(s) nvidia-smi reports (name and memory), or None without one."""
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip().replace("\n", "; ") or None if out.returncode == 0 else None
+
+
 def describe() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -36,7 +46,7 @@ def describe() -> dict:
         except PackageNotFoundError:
             pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 2**20, 1), "gpu": None,
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 2**20, 1), "gpu": gpu_name(),
         "python": platform.python_version(), "platform": platform.platform(),
         "git_commit": commit + ("-dirty" if dirty else ""), "versions": versions,
     }

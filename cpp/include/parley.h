@@ -150,7 +150,7 @@ typedef struct parley_voice_params {
     int32_t channels;      /* 1..8 interleaved, the same signal on each; default 2 */
     int32_t buffer_ms;     /* ring capacity, 100..60000 ms; default 10000. Synthesis waits when it is full. */
     const char *persona;   /* system prompt describing the NPC; NULL = the config's persona */
-    const char *tts_voice; /* engine-specific speaker name; NULL = the engine's default */
+    const char *tts_voice; /* engine-specific voice: a Piper speaker, an XTTS speaker name or reference WAV path; NULL = the engine's default */
 } parley_voice_params;
 
 /* Defaults as documented above. */

@@ -44,6 +44,9 @@ class TransformersLLM(LLMEngine):
         for needed in ("config.json", "tokenizer_config.json"):
             if not (path / needed).is_file():
                 raise ModelNotFound(f"LLM folder {path} has no {needed}: download the model (e.g. Qwen2.5-1.5B-Instruct) there first")
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a library inside a game prints nothing; errors come as events
         opts = self.config.options
         self._torch = torch
         self.device = opts.get("device") or ("cuda" if torch.cuda.is_available() else "cpu")

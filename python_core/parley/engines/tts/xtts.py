@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "dtype": None,  # GPT dtype; default float16 on CUDA, float32 on CPU
     "vocoder_dtype": "float32",
     "threads": None,  # torch CPU threads; None leaves torch's default
+    "attention": "sdpa",  # the GPT's attention kernel: "sdpa" or "eager" (bench/xtts_stream.py compares them)
     "first_block_tokens": 8,
     "block_tokens": 24,
     "vocoder_context_frames": 32,
@@ -100,6 +101,8 @@ class XTTSEngine(TTSEngine):
             raise EngineError(f"XTTS checkpoint {folder} failed to load: {type(exc).__name__}: {exc}") from exc
         model.to(self.device)
         model.gpt.to(self.gpt_dtype)
+        for gpt2 in (model.gpt.gpt, model.gpt.gpt_inference.transformer):
+            gpt2.config._attn_implementation = self.opts["attention"]  # read at every forward
         model.hifigan_decoder.waveform_decoder.to(self.vocoder_dtype)
         self.model = model
         self.xtts_config = config
