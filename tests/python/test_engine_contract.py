@@ -1,6 +1,8 @@
 """One contract, every engine: the same checks for each TTS and LLM engine Parley ships, so a new
 engine is added to a list here, not given a test file of its own."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,19 @@ def test_tts_streams_finite_float_blocks_at_its_rate(tts):
     assert all(b.dtype == np.float32 and b.ndim == 1 for b in blocks)
     assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
     assert 0.8 < len(audio) / tts.sample_rate < 5.0
+
+
+def test_tts_stops_when_the_stream_is_closed_and_speaks_again(tts):
+    """What a cancel or barge-in does: close the stream after its first block, then speak again."""
+    stream = tts.stream("Long ago, scholars came here from every kingdom to read the books that no one else would copy.")
+    next(stream)
+    stream.close()
+    spoken: list = []
+    worker = threading.Thread(target=lambda: spoken.extend(tts.stream("Yes, friend.")), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the engine stayed busy after its stream was closed"
+    assert spoken
 
 
 def test_llm_streams_text_pieces_within_its_budget(llm):
