@@ -199,8 +199,10 @@ def test_a_turn_runs_end_to_end_on_xtts_and_qwen(tiny_xtts_dir, tiny_qwen_dir):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (run on the lent device)")
-def test_fp16_gpt_on_cuda_streams(tiny_xtts_dir):
-    engine = make_engine(tiny_xtts_dir, device="cuda")
+def test_fp16_gpt_on_cuda_streams_and_clones(tiny_xtts_dir, reference_wavs, tmp_path):
+    engine = make_engine(tiny_xtts_dir, device="cuda", latents_cache=str(tmp_path))
     assert next(engine.model.gpt.parameters()).dtype == torch.float16
     audio = np.concatenate([b.audio for b in speak(engine)])
     assert np.isfinite(audio).all() and audio.size > 0
+    cloned = np.concatenate([b.audio for b in speak(engine, "Yes.", voice=str(reference_wavs[0]))])
+    assert np.isfinite(cloned).all() and cloned.size > 0

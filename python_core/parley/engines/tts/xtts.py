@@ -87,7 +87,8 @@ class XTTSEngine(TTSEngine):
         self.device = self.opts["device"] or ("cuda" if torch.cuda.is_available() else "cpu")
         on_cuda = self.device.startswith("cuda")
         if not on_cuda:
-            torch.set_flush_denormal(True)  # random and real weights both produce denormals; measured faster here
+            # x86 computes denormals slowly; the build machines' notes (shared/ENVIRONMENT.md) found XTTS faster with this.
+            torch.set_flush_denormal(True)
             if self.opts["threads"]:
                 torch.set_num_threads(int(self.opts["threads"]))
         self.gpt_dtype = getattr(torch, self.opts["dtype"] or ("float16" if on_cuda else "float32"))
@@ -150,7 +151,6 @@ class XTTSEngine(TTSEngine):
         else:
             names = ", ".join(list(self.speakers)[:8]) or "none (no speakers_xtts.pth)"
             raise InvalidInput(f"XTTS voice '{voice}' is neither a built-in speaker ({names}) nor a reference WAV file")
-        torch = self._torch
         latents = (latents[0].to(self.device, self.gpt_dtype), latents[1].to(self.device, self.vocoder_dtype))
         self._voices[voice] = latents
         return latents
@@ -168,7 +168,9 @@ class XTTSEngine(TTSEngine):
                 log.warning("ignoring unreadable latents cache %s", cached)
         cfg = self.xtts_config
         try:
-            with self._lock, torch.inference_mode():
+            # The mel features are float32; autocast lets an FP16 GPT's conditioning encoder take them.
+            half = self.device.startswith("cuda") and self.gpt_dtype != torch.float32
+            with self._lock, torch.inference_mode(), torch.autocast("cuda", dtype=self.gpt_dtype, enabled=half):
                 gpt_cond_latent, speaker_embedding = self.model.get_conditioning_latents(
                     audio_path=str(wav), max_ref_length=cfg.max_ref_len, gpt_cond_len=cfg.gpt_cond_len,
                     gpt_cond_chunk_len=cfg.gpt_cond_chunk_len, sound_norm_refs=cfg.sound_norm_refs)
