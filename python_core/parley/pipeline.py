@@ -72,6 +72,10 @@ class Turn:
         self.timeline = tl.Timeline()
         self.cancelled = threading.Event()
         self.finished = threading.Event()
+        # Cleared while the TTS works on this turn's first audio block (turn.first_audio_priority):
+        # the LLM then waits between tokens. Set again by the first block, the chunk's end, cancel.
+        self.llm_may_run = threading.Event()
+        self.llm_may_run.set()
         self.error: str | None = None
         self.spoken: list[str] = []  # chunks whose audio entered the stream, in order
         self.reply_text = ""
@@ -85,6 +89,7 @@ class Turn:
         """Barge-in: stop generating now and drop the audio that was not played."""
         if not self.cancelled.is_set():
             self.cancelled.set()
+            self.llm_may_run.set()
             self.sink.cancel(self.id)
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -308,7 +313,17 @@ class Pipeline:
                     self._send_chunk(turn, chunk)
                 if len(text) >= config.target_chars and _ends_sentence(text):
                     break
+                self._yield_to_first_audio(turn)
         return text
+
+    @staticmethod
+    def _yield_to_first_audio(turn: Turn) -> None:
+        """While the TTS makes the turn's first audio block, the LLM is not asked for its next
+        token, so it computes nothing."""
+        if not turn.llm_may_run.is_set():
+            turn.timeline.mark(tl.LLM_PAUSED)
+            turn.llm_may_run.wait()
+            turn.timeline.mark(tl.LLM_RESUMED)
 
     def _send_chunk(self, turn: Turn, chunk: str) -> None:
         if turn.timeline.first(tl.FIRST_CHUNK_READY) is None:
@@ -325,6 +340,7 @@ class Pipeline:
             log.exception("turn %d: synthesis failed", turn.id)
             turn._fail(f"TTS failed: {type(exc).__name__}: {exc}")
         finally:
+            turn.llm_may_run.set()  # never leave the LLM paused
             turn.sink.end_audio(turn.id)
             text_thread.join()
             self._finish(turn, player_text)
@@ -337,6 +353,8 @@ class Pipeline:
             if not any(ch.isalnum() for ch in chunk):
                 continue  # punctuation left over at the end: nothing to say
             new_chunk = True
+            if self.config.turn.first_audio_priority and turn.timeline.first(tl.FIRST_AUDIO_BLOCK) is None:
+                turn.llm_may_run.clear()
             with closing(self.tts.stream(chunk, turn.voice.tts_voice)) as blocks:
                 asked = time.perf_counter()
                 for block in blocks:
@@ -356,6 +374,7 @@ class Pipeline:
                     if not self._write(turn, frames):
                         return
                     asked = time.perf_counter()
+            turn.llm_may_run.set()  # the chunk gave no audio out yet: the LLM must make the next one
         if not turn.cancelled.is_set():
             self._write(turn, converter.process(joiner.finish(), last=True))
 
@@ -367,6 +386,7 @@ class Pipeline:
             return False
         if turn.timeline.first(tl.FIRST_AUDIO_BLOCK) is None:
             turn.timeline.mark(tl.FIRST_AUDIO_BLOCK)
+            turn.llm_may_run.set()
             turn._emit(EventType.AUDIO_READY)
         return True
 

@@ -30,3 +30,13 @@ class ExplodingLLM(LlamaCppLLM):
 class UnloadableTTS(PiperTTS):
     def load(self):
         raise EngineError("this voice's weights are corrupt on purpose: reinstall the voice")
+
+
+class SlowStartTTS(PiperTTS):
+    """Piper that takes 1.5 s before each utterance's first block: a TTS busy with its first audio."""
+
+    def stream(self, text, voice=None):
+        import time
+
+        time.sleep(1.5)
+        yield from super().stream(text, voice)

@@ -1,5 +1,6 @@
 """Real turns on the embedded default (Piper + SmolLM2 through llama.cpp), in Python only."""
 
+import contextlib
 import threading
 import time
 
@@ -150,3 +151,25 @@ def test_llm_exception_mid_turn_becomes_an_error_event(fast_config):
         assert "LLM failed: RuntimeError: generation blew up on purpose" in turn.events[-1].text
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("priority", [True, False])
+def test_the_llm_waits_while_the_first_audio_block_is_made(fast_config, priority):
+    """With turn.first_audio_priority the opener stops between tokens until the first audio block
+    exists, so it does not compete with it for the cores; without it, the opener runs on."""
+    config = dict(fast_config, tts={"engine": "helpers.faulty_engines:SlowStartTTS"},
+                  turn={"first_audio_priority": priority}, warmup=False)
+    with contextlib.closing(Pipeline(config)) as p:
+        turn = p.start_turn(p.create_voice(), "Who are you, old man?")
+        run(turn)
+        assert turn.events[-1].type == EventType.TURN_DONE
+        first_audio = turn.timeline.first(tl.FIRST_AUDIO_BLOCK).t
+        first_chunk = turn.timeline.first(tl.FIRST_CHUNK_READY).t
+        paused, resumed = turn.timeline.first(tl.LLM_PAUSED), turn.timeline.first(tl.LLM_RESUMED)
+        opener_done = turn.timeline.first(tl.OPENER_DONE).t
+        if priority:
+            assert first_chunk <= paused.t < first_chunk + 1.0 and resumed.t >= first_audio
+            assert opener_done > first_audio
+        else:
+            assert paused is None and resumed is None
+            assert opener_done < first_audio  # a 1.5 s TTS start; the opener needs well under that

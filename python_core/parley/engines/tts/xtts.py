@@ -239,7 +239,7 @@ class XTTSEngine(TTSEngine):
             if audio.size:
                 timings = {"block": block_index, "tokens": block_tokens, "gpt_ms": round(gpt_s * 1e3, 2),
                            "vocoder_ms": round(vocoder_s * 1e3, 2), "audio_ms": round(len(audio) / 24.0, 1)}
-                yield TimedBlock(audio * self.config.gain if self.config.gain != 1.0 else audio, timings)
+                yield TimedBlock(audio if self.config.gain is None else audio * self.config.gain, timings)
                 block_index, block_tokens, gpt_s = block_index + 1, 0, 0.0
             block_size = int(self.opts["block_tokens"])
 
