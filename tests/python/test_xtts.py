@@ -3,6 +3,8 @@ loaded from a checkpoint folder by the engine's own loading code."""
 
 import contextlib
 import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -98,6 +100,38 @@ def test_streamed_blocks_join_into_the_one_shot_synthesis_without_clicks(xtts):
         near_seam[s - 1100:s + 1100] = True
     assert diff[near_seam].max() < 0.02 * peak
     assert diff[~near_seam].max() < 1e-4 * peak
+
+
+def test_two_voices_speak_at_once_step_by_step(xtts):
+    """A second NPC does not wait for the first one's whole clause: the model is shared step by step,
+    and each utterance keeps its own prompt (its own length and voice)."""
+    long_text, short_text = TEXT + " " + TEXT, "Halt, who goes there?"
+    seen: dict[str, list] = {"long": [], "short": []}
+    ended: dict[str, float] = {}
+
+    def speak_into(name, text, voice):
+        for block in xtts.stream(text, voice):
+            seen[name].append((time.monotonic(), block))
+        ended[name] = time.monotonic()
+
+    with options(xtts, top_k=1):  # deterministic sampling, so interleaved must equal alone
+        alone = {"long": np.concatenate([b.audio for b in speak(xtts, long_text)]),
+                 "short": np.concatenate([b.audio for b in speak(xtts, short_text, voice="Ana Florence")])}
+        first = threading.Thread(target=speak_into, args=("long", long_text, None))
+        first.start()
+        while not seen["long"]:
+            time.sleep(0.005)
+        second = threading.Thread(target=speak_into, args=("short", short_text, "Ana Florence"))
+        second.start()
+        first.join(120)
+        second.join(120)
+    assert seen["short"][0][0] < ended["long"]  # the second voice's first audio came while the first still spoke
+    for name, text in (("long", long_text), ("short", short_text)):
+        blocks = [b for _, b in seen[name]]
+        assert sum(b.timings["tokens"] for b in blocks) == expected_audio_tokens(text)
+        assert np.isfinite(np.concatenate([b.audio for b in blocks])).all()
+        interleaved = np.concatenate([b.audio for _, b in seen[name]])
+        np.testing.assert_allclose(interleaved, alone[name], atol=1e-5)  # its own prompt and voice throughout
 
 
 @pytest.mark.parametrize("missing", ["config.json", "model.pth", "vocab.json"])

@@ -110,7 +110,10 @@ class XTTSEngine(TTSEngine):
         self.folder = folder
         self.speakers: dict[str, dict] = dict(model.speaker_manager.speakers) if model.speaker_manager else {}
         self._voices: dict[str, tuple[Any, Any]] = {}
-        self._lock = threading.Lock()  # the GPT keeps the prompt's embedding on the model: one utterance at a time
+        # One model step at a time. Utterances interleave step by step (two NPCs speaking at once
+        # both get their first audio), each step restoring its own prompt embedding, the only
+        # per-utterance state coqui's GPT keeps on the model.
+        self._lock = threading.Lock()
         self._model_key = self._model_fingerprint()
         self.default_voice = self.opts["speaker"] or self.opts["speaker_wav"] or next(iter(self.speakers), None)
         if self.default_voice is None:
@@ -191,8 +194,7 @@ class XTTSEngine(TTSEngine):
         if len(tokens) >= self.model.args.gpt_max_text_tokens:
             raise InvalidInput(f"XTTS takes at most {self.model.args.gpt_max_text_tokens} text tokens per clause; "
                                f"this one has {len(tokens)}")
-        with self._lock:
-            yield from self._synthesise(tokens, expected_audio_tokens(text), gpt_cond_latent, speaker_embedding)
+        yield from self._synthesise(tokens, expected_audio_tokens(text), gpt_cond_latent, speaker_embedding)
 
     def _sampling(self, expected: int) -> dict[str, Any]:
         cfg, opts = self.xtts_config, self.opts
@@ -207,10 +209,11 @@ class XTTSEngine(TTSEngine):
     def _synthesise(self, tokens: list[int], expected: int, gpt_cond_latent, speaker_embedding) -> Iterator[TimedBlock]:
         torch, gpt = self._torch, self.model.gpt
         limit = expected if self.opts["fixed_length"] else math.ceil(expected * self.opts["max_length_factor"])
-        gpt.max_gen_mel_tokens = min(limit, self.model.args.gpt_max_audio_tokens - 3)  # read by get_generator
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
+            gpt.max_gen_mel_tokens = min(limit, self.model.args.gpt_max_audio_tokens - 3)  # read by get_generator
             text_tokens = torch.tensor([tokens], dtype=torch.int32, device=self.device)
             fake_inputs = gpt.compute_embeddings(gpt_cond_latent, text_tokens)
+            prompt_embedding = gpt.gpt_inference.cached_prefix_emb  # set by compute_embeddings
             generator = gpt.get_generator(fake_inputs=fake_inputs, do_sample=True, num_beams=1, num_return_sequences=1,
                                           output_attentions=False, output_hidden_states=True,
                                           return_dict_in_generate=True, **self._sampling(expected))
@@ -221,21 +224,23 @@ class XTTSEngine(TTSEngine):
         block_index, block_tokens, gpt_s = 0, 0, 0.0
         finished = False
         while not finished:
-            t = time.perf_counter()
-            with torch.inference_mode():
+            with self._lock, torch.inference_mode():
+                t = time.perf_counter()
+                gpt.gpt_inference.store_prefix_emb(prompt_embedding)
                 try:
                     _, latent = next(generator)
                     latents.append(latent)
                     block_tokens += 1
                 except StopIteration:
                     finished = True
-            self._sync()
-            gpt_s += time.perf_counter() - t
+                self._sync()
+                gpt_s += time.perf_counter() - t
             if not finished and block_tokens < block_size:
                 continue
             if not latents:
                 return
-            audio, vocoder_s = decoder.block(torch.cat(latents, dim=0)[None], final=finished)
+            with self._lock:
+                audio, vocoder_s = decoder.block(torch.cat(latents, dim=0)[None], final=finished)
             if audio.size:
                 timings = {"block": block_index, "tokens": block_tokens, "gpt_ms": round(gpt_s * 1e3, 2),
                            "vocoder_ms": round(vocoder_s * 1e3, 2), "audio_ms": round(len(audio) / 24.0, 1)}
