@@ -148,6 +148,8 @@ def test_configuration_mistakes_say_what_to_do(tiny_xtts_dir, tmp_path):
         XTTSEngine(TTSConfig(engine="xtts")).load()
     with pytest.raises(EngineError, match="unknown XTTS option.*first_blok_tokens"):
         make_engine(tiny_xtts_dir, first_blok_tokens=4)
+    with pytest.raises(EngineError, match="vocoder_dtype = 'half16' is not a float dtype"):
+        make_engine(tiny_xtts_dir, vocoder_dtype="half16")
     for f in tiny_xtts_dir.iterdir():
         if f.name != "speakers_xtts.pth":
             (tmp_path / f.name).symlink_to(f)

@@ -65,6 +65,13 @@ def expected_audio_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / SPEECH_CHARS_PER_SECOND * AUDIO_TOKENS_PER_SECOND))
 
 
+def _dtype(torch, option: str, name: str):
+    dtype = getattr(torch, str(name), None)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise EngineError(f"XTTS option {option} = {name!r} is not a float dtype: use float32, float16 or bfloat16")
+    return dtype
+
+
 class XTTSEngine(TTSEngine):
     sample_rate = 24000
 
@@ -87,12 +94,12 @@ class XTTSEngine(TTSEngine):
         self.device = self.opts["device"] or ("cuda" if torch.cuda.is_available() else "cpu")
         on_cuda = self.device.startswith("cuda")
         if not on_cuda:
-            # x86 computes denormals slowly; the build machines' notes (shared/ENVIRONMENT.md) found XTTS faster with this.
+            # x86 computes denormals slowly; flushing them made XTTS faster here (shared/ENVIRONMENT.md).
             torch.set_flush_denormal(True)
             if self.opts["threads"]:
                 torch.set_num_threads(int(self.opts["threads"]))
-        self.gpt_dtype = getattr(torch, self.opts["dtype"] or ("float16" if on_cuda else "float32"))
-        self.vocoder_dtype = getattr(torch, self.opts["vocoder_dtype"])
+        self.gpt_dtype = _dtype(torch, "dtype", self.opts["dtype"] or ("float16" if on_cuda else "float32"))
+        self.vocoder_dtype = _dtype(torch, "vocoder_dtype", self.opts["vocoder_dtype"])
         try:
             config = XttsConfig()
             config.load_json(str(folder / "config.json"))
