@@ -33,9 +33,8 @@ import numpy as np
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from machine import ROOT, describe, rss_mib  # noqa: E402
-
-SCENARIO = json.loads((BENCH / "scenario.json").read_text())
+from machine import ROOT, describe, peak_cuda_mib, rss_mib  # noqa: E402
+from scenario import SCENARIO  # noqa: E402
 
 
 def engine_config(models: str, paths: argparse.Namespace | None = None) -> dict:
@@ -250,13 +249,6 @@ def run_parley(config: dict, turns: int) -> list[dict]:
 
 
 # ---- report ---------------------------------------------------------------------------------
-
-def peak_cuda_mib() -> float | None:
-    torch = sys.modules.get("torch")
-    if torch is None or not torch.cuda.is_available():
-        return None
-    return round(torch.cuda.max_memory_allocated() / 2**20, 1)
-
 
 def summarise(turns: list[dict]) -> dict:
     ttfa = [t["time_to_first_audio_s"] for t in turns]

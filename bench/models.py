@@ -13,15 +13,14 @@ token per English word, as Qwen's own tokenizer gives on such text (ours cannot 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
+from scenario import SCENARIO  # noqa: E402
 CACHE = Path(os.environ.get("PARLEY_BENCH_CACHE", Path.home() / ".cache" / "parley" / "bench"))
-SCENARIO = json.loads((BENCH / "scenario.json").read_text())
 
 # From the models' released config.json files.
 QWEN_DIMS = {

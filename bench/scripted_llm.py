@@ -10,15 +10,12 @@ Config: {"engine": "scripted_llm:ScriptedLlamaCpp" | "scripted_llm:ScriptedTrans
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 from parley.engines.llm.base import Message, reusable_prefix
 from parley.engines.llm.hf import TransformersLLM
 from parley.engines.llm.llama_cpp import LlamaCppLLM
-
-SCENARIO = json.loads((Path(__file__).resolve().parent / "scenario.json").read_text())
+from scenario import SCENARIO
 
 
 class ScriptedLlamaCpp(LlamaCppLLM):

@@ -23,8 +23,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from machine import ROOT, describe  # noqa: E402
-from models import SCENARIO, xtts_v2  # noqa: E402
+from machine import ROOT, describe, peak_cuda_mib  # noqa: E402
+from models import xtts_v2  # noqa: E402
+from scenario import SCENARIO  # noqa: E402
 
 STOCK = {"first_block_tokens": 20, "block_tokens": 20, "vocoder_context_frames": 0}
 VARIANTS = {
@@ -109,11 +110,7 @@ def main() -> int:
         overrides = dict(overrides)
         empty_cache = overrides.pop("empty_cache", False)
         engine.opts = {**base_opts, **overrides}
-        for gpt2 in (engine.model.gpt.gpt, engine.model.gpt.gpt_inference.transformer):
-            gpt2.config._attn_implementation = engine.opts["attention"]
-        engine.vocoder_dtype = getattr(torch, engine.opts["vocoder_dtype"])
-        engine.model.hifigan_decoder.waveform_decoder.to(engine.vocoder_dtype)
-        engine._voices.clear()  # the speaker embedding follows the vocoder's dtype
+        engine.apply_options()
         print(f"{name}...", file=sys.stderr, flush=True)
         result["variants"][name] = {
             "options": overrides, "empty_cache_after_each_block": empty_cache,
@@ -127,8 +124,7 @@ def main() -> int:
     for name, v in result["variants"].items():
         print(f"{name:42}{v['first_clause']['first_block_s']:14.2f}{v['sentence']['decode_ms_per_token']:14.1f}"
               f"{v['sentence']['vocoder_total_s']:11.2f}{v['sentence']['rtf']:7.2f}")
-    if device == "cuda":
-        result["peak_cuda_mib"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    result["peak_cuda_mib"] = peak_cuda_mib()
     out = args.out or ROOT / f"bench/results/xtts_stream_{device}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}")

@@ -115,9 +115,10 @@ class Turn:
 
     def stats(self) -> dict:
         """Stage marks (seconds) and TTS speed; the text of the TURN_DONE event."""
-        stages = [(m.stage, round(m.t, 4)) for m in self.timeline.marks() if m.stage not in _PER_CHUNK]
+        marks = self.timeline.marks()
+        stages = [(m.stage, round(m.t, 4)) for m in marks if m.stage not in _PER_CHUNK]
         rtf = self.tts_seconds / self.audio_seconds if self.audio_seconds else 0.0
-        blocks = [m.info for m in self.timeline.marks() if m.stage == tl.TTS_BLOCK]
+        blocks = [m.info for m in marks if m.stage == tl.TTS_BLOCK]
         return {"stages": stages, "tts_seconds": round(self.tts_seconds, 4), "tts_blocks": blocks,
                 "audio_seconds": round(self.audio_seconds, 4), "tts_rtf": round(rtf, 4), "chunks": len(self.spoken)}
 

@@ -109,14 +109,12 @@ class XTTSEngine(TTSEngine):
             raise EngineError(f"XTTS checkpoint {folder} failed to load: {type(exc).__name__}: {exc}") from exc
         model.to(self.device)
         model.gpt.to(self.gpt_dtype)
-        for gpt2 in (model.gpt.gpt, model.gpt.gpt_inference.transformer):
-            gpt2.config._attn_implementation = self.opts["attention"]  # read at every forward
-        model.hifigan_decoder.waveform_decoder.to(self.vocoder_dtype)
         self.model = model
         self.xtts_config = config
         self.folder = folder
         self.speakers: dict[str, dict] = dict(model.speaker_manager.speakers) if model.speaker_manager else {}
         self._voices: dict[str, tuple[Any, Any]] = {}
+        self.apply_options()
         # One model step at a time. Utterances interleave step by step (two NPCs speaking at once
         # both get their first audio), each step restoring its own prompt embedding, the only
         # per-utterance state coqui's GPT keeps on the model.
@@ -129,6 +127,17 @@ class XTTSEngine(TTSEngine):
         self._latents(self.default_voice)
         log.info("XTTS loaded from %s on %s (GPT %s, vocoder %s, torchaudio: %s)", folder, self.device,
                  self.gpt_dtype, self.vocoder_dtype, provider)
+
+    def apply_options(self) -> None:
+        """Apply the options that shape the loaded model: the GPT's attention kernel and the
+        vocoder's dtype. Called by load; call again after changing `opts` (bench/xtts_stream.py)."""
+        for gpt2 in (self.model.gpt.gpt, self.model.gpt.gpt_inference.transformer):
+            gpt2.config._attn_implementation = self.opts["attention"]  # read at every forward
+        vocoder_dtype = _dtype(self._torch, "vocoder_dtype", self.opts["vocoder_dtype"])
+        self.model.hifigan_decoder.waveform_decoder.to(vocoder_dtype)
+        if vocoder_dtype != self.vocoder_dtype:
+            self._voices.clear()  # speaker embeddings are kept in the vocoder's dtype
+        self.vocoder_dtype = vocoder_dtype
 
     def warmup(self) -> None:
         """One sentence long enough for a first block and full blocks: every shape a turn uses."""
@@ -225,7 +234,7 @@ class XTTSEngine(TTSEngine):
                                           output_attentions=False, output_hidden_states=True,
                                           return_dict_in_generate=True, **self._sampling(expected))
         decoder = _BlockVocoder(self.model.hifigan_decoder, speaker_embedding, self.vocoder_dtype,
-                                int(self.opts["vocoder_context_frames"]), self._sync)
+                                int(self.opts["vocoder_context_frames"]))
         latents: list[Any] = []
         block_size = int(self.opts["first_block_tokens"])
         block_index, block_tokens, gpt_s = 0, 0, 0.0
@@ -267,7 +276,7 @@ class _BlockVocoder:
     next OVERLAP_SAMPLES, as decoded last time, are held back to crossfade with the next block.
     """
 
-    def __init__(self, hifigan_decoder, speaker_embedding, dtype, context_frames: int, sync):
+    def __init__(self, hifigan_decoder, speaker_embedding, dtype, context_frames: int):
         import torch
 
         self.torch = torch
@@ -275,7 +284,6 @@ class _BlockVocoder:
         self.g = speaker_embedding
         self.dtype = dtype
         self.context_frames = context_frames
-        self.sync = sync
         self.hop = 256  # waveform samples per vocoder frame (HiFiGAN's upsampling 8*8*2*2)
         self.emitted = 0
         self.overlap = None
@@ -301,8 +309,7 @@ class _BlockVocoder:
                 return np.zeros(0, np.float32), 0.0  # too little new audio: wait for more tokens
             first = 0 if self.context_frames <= 0 else max(0, self.emitted // self.hop - self.context_frames)
             wav = self.decoder.waveform_decoder(z[..., first:].to(self.dtype), g=self.g)
-            wav = wav.float().flatten().cpu().numpy()
-        self.sync()
+            wav = wav.float().flatten().cpu().numpy()  # waits for the GPU: the time below is the vocoder's
         offset = first * self.hop  # wav[i] is sample offset + i of the whole utterance
         audio = wav[self.emitted - offset:end - offset].copy()
         if self.overlap is not None and len(audio) >= OVERLAP_SAMPLES:
